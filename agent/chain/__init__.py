@@ -1,0 +1,1 @@
+"""The chain port's implementations: `substrate` (real nodes) and `sandbox` (in-process)."""

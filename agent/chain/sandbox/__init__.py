@@ -1,0 +1,1 @@
+"""chain/sandbox room."""

@@ -1,0 +1,1 @@
+"""Frozen types shared by every room: policies, money, chain snapshots, plans and outcomes."""

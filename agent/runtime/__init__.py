@@ -1,0 +1,1 @@
+"""Joins the rooms: the tick, the scheduler, reload, health, metrics and notifications."""
