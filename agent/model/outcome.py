@@ -91,7 +91,9 @@ class LedgerView:
 
     entries: tuple[SpendEntry, ...] = ()
     used_action_ids: frozenset[str] = frozenset()
-    """Ids with an intent (open or closed, except ones closed as never-sent and retryable)."""
+    """Ids that must not run again: open, submitted, unknown, included, exported or dry-run."""
+    attempts: Mapping[str, int] = field(default_factory=dict)
+    """Action id -> attempts that ended without effect (failed, invalid, dropped); retry is bounded."""
     last_price_paid: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(policy, kind) -> last price paid, for maxIncrease."""
     recent_orders: Mapping[str, tuple[datetime, ...]] = field(default_factory=dict)

@@ -38,7 +38,7 @@ from agent.model.money import (
     parse_amount,
     parse_percent,
 )
-from agent.model.network import NetworkRegistry
+from agent.model.network import Network, NetworkRegistry
 
 API_VERSION = "coretime-agent/v1"
 KIND = "CoretimePolicy"
@@ -366,3 +366,33 @@ class CoretimePolicy(_Strict):
     kind: Literal["CoretimePolicy"]
     metadata: Metadata
     spec: PolicySpec
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPolicy:
+    """A validated policy with its resolved network and where it came from."""
+
+    policy: CoretimePolicy
+    network: Network
+    source: str
+    """File the policy was read from (with the document index for multi-document files)."""
+    digest: str
+    """sha256 of the policy's canonical JSON: shows in `plan` and the ledger which text acted."""
+
+    @property
+    def name(self) -> str:
+        return self.policy.metadata.name
+
+    @property
+    def para_id(self) -> int:
+        return self.policy.spec.para_id
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySet:
+    """The policies the agent runs with; replaced whole on a valid reload, never emptied by a bad one."""
+
+    policies: tuple[LoadedPolicy, ...] = ()
+
+    def by_name(self, name: str) -> LoadedPolicy | None:
+        return next((p for p in self.policies if p.name == name), None)
