@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 PERBILL = 1_000_000_000
 """One whole, in parts per billion."""
@@ -113,17 +113,19 @@ def parse_amount(text: str | int, token: Token) -> Amount:
 
 
 def _to_planck(num: str, token: Token, text: str) -> int:
-    try:
-        value = Decimal(num)
-    except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimal text
-        raise AmountError(f"'{text}' is not a number") from exc
-    digits = num.split(".", 1)[1] if "." in num else ""
-    if len(digits.rstrip("0")) > token.decimals:
+    """Scale decimal text to planck with integer arithmetic only.
+
+    `Decimal` arithmetic rounds to 28 significant digits, and a u128 balance has up to 39, so
+    the digits are shifted as text instead.
+    """
+    sign = -1 if num.startswith("-") else 1
+    whole, _, frac = num.lstrip("+-").partition(".")
+    significant = frac.rstrip("0")
+    if len(significant) > token.decimals:
         raise AmountError(
             f"'{text}' has more decimals than {token.symbol} ({token.decimals}); round it"
         )
-    scaled = value.scaleb(token.decimals)
-    return int(scaled)
+    return sign * (int(whole) * token.unit + int(significant.ljust(token.decimals, "0") or "0"))
 
 
 def format_amount(planck: int, token: Token) -> str:

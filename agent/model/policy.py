@@ -174,13 +174,9 @@ PolicyPeriod = Annotated[
     ),
 ]
 
-Name = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",
-        description="lower-case letters, digits and '-', like a Kubernetes name",
-    ),
-]
+Name = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+"""Lower-case letters, digits and '-', like a Kubernetes name. (No field description here: it
+would hide the docstring of every field that uses the type.)"""
 
 
 class _Strict(BaseModel):
@@ -196,7 +192,8 @@ class _Strict(BaseModel):
 
 class Metadata(_Strict):
     name: Name
-    """Unique among all loaded policies; part of every ledger record."""
+    """Unique among all loaded policies; part of every ledger record. Lower-case letters, digits
+    and '-'."""
     labels: dict[str, str] = Field(default_factory=dict)
     """Free-form labels, copied to metrics and notifications."""
 
@@ -251,7 +248,13 @@ class AutoRenewSpec(_Strict):
     """sudo: the parachain's sudo key sends the XCM; export: write the call for governance."""
     signer: Name | None = None
     """Signer name for the parachain's sudo key (defaults to spec.signer)."""
-    xcm_version: XcmVersionChoice = XcmVersionChoice.AUTO
+    xcm_version: Annotated[
+        XcmVersionChoice,
+        WithJsonSchema(
+            {"enum": ["auto", "3", "4", "5", 3, 4, 5], "description": "auto, or an XCM version"}
+        ),
+    ] = XcmVersionChoice.AUTO
+    """XCM version of the program sent to the Coretime chain; auto: detected at connect time."""
     template: str | None = None
     """A template name under the template folder, instead of the built-in one."""
     weight_margin: Percent = parse_percent("20%")
@@ -259,6 +262,14 @@ class AutoRenewSpec(_Strict):
     fee: PolicyAmount | None = None
     """Fee withdrawn for execution on the Coretime chain; estimated when absent."""
     funding: FundingSpec = Field(default_factory=FundingSpec)
+
+    @field_validator("xcm_version", mode="before")
+    @classmethod
+    def _version_number(cls, value: Any) -> Any:
+        # YAML reads `xcmVersion: 4` as an integer; the choice is spelled as text.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return value
 
 
 class PurchaseWhen(StrEnum):
