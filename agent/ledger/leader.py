@@ -9,6 +9,7 @@ that keeps trying takes over.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 from typing import Protocol
@@ -80,7 +81,9 @@ class PostgresLeaderLock:
         self._drop()
         try:
             conn = self._engine.connect()
-            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}).scalar())
+            got = bool(
+                conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}).scalar()
+            )
             conn.commit()
         except SQLAlchemyError:
             return False
@@ -110,10 +113,8 @@ class PostgresLeaderLock:
 
     def _drop(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(SQLAlchemyError):
                 self._conn.close()
-            except SQLAlchemyError:
-                pass
             self._conn = None
 
     def release(self) -> None:

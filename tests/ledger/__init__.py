@@ -1,0 +1,1 @@
+"""Ledger tests: SQLite and PostgreSQL backends, write-ahead, budgets, concurrency, CLI."""
