@@ -11,11 +11,11 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from agent.errors import AgentError, ChainError, LedgerError
 from agent.guard import admit, check
-from agent.ledger import BudgetRefused, DuplicateAction, Ledger
+from agent.ledger import DEFAULT_HORIZON, BudgetRefused, DuplicateAction, Ledger
 from agent.model.accounts import sibling_account
 from agent.model.actions import Action, ActionKind, Alert, Plan
 from agent.model.chain import ChainSnapshot
@@ -131,7 +131,7 @@ class Cycle:
             for action_id, status in closed:
                 log.warning("reconciled open intent %s as %s", action_id, status.value)
             self.reconciled.add(network)
-        view = self.ledger.view(now=now, policies=[p.name for p in policies])
+        view = self.ledger.view(now=now, policies=[p.name for p in policies], horizon=horizon(policies))
         plan = make_plan(policies, snapshot, view, now, payers)
         result = check(plan, policies, view, now)
         report.plans[network] = plan
@@ -242,6 +242,14 @@ class Cycle:
             state = _renewal_state(snapshot, p.para_id)
             for s in ("renewed", "renewable", "auto-renew", "none"):
                 m.renewal_state.labels(*labels, s).set(1 if s == state else 0)
+
+
+def horizon(policies: list[LoadedPolicy]) -> timedelta:
+    """How far back the ledger view must read: the longest rolling window, at least 35 days."""
+    longest = max(
+        (lim.period.seconds for p in policies for lim in p.policy.spec.budget.limits), default=0
+    )
+    return max(DEFAULT_HORIZON, timedelta(seconds=longest + 3600))
 
 
 def _renewal_state(snapshot: ChainSnapshot, para_id: int) -> str:

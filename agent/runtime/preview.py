@@ -12,6 +12,7 @@ from agent.model.actions import Plan
 from agent.model.chain import ChainSnapshot
 from agent.model.port import SnapshotRequest
 from agent.planner import plan as make_plan
+from agent.runtime.cycle import horizon
 from agent.runtime.wiring import Agent, policies_by_network
 
 
@@ -38,7 +39,7 @@ def preview(agent: Agent, now: datetime) -> list[NetworkPreview]:
             accounts=sorted(set(payers.values()) | {sibling_account(p) for p in paras}),
             relay_accounts=sorted(set(payers.values())), region_owners=sorted(set(payers.values())),
         ))
-        view = agent.ledger.view(now=now, policies=[p.name for p in policies])
+        view = agent.ledger.view(now=now, policies=[p.name for p in policies], horizon=horizon(policies))
         plan = make_plan(policies, snapshot, view, now, payers)
         out.append(NetworkPreview(network, snapshot, plan, check(plan, policies, view, now), payers))
     return out
