@@ -32,35 +32,75 @@ class AlertSink:
             return
         self._last[key] = (alert.message, now)
         level = logging.ERROR if alert.severity is Severity.CRITICAL else logging.WARNING
-        log.log(level, "alert %s for %s (para %d): %s", alert.kind.value, alert.policy,
-                alert.para_id, alert.message, extra={"policy": alert.policy})
+        log.log(
+            level,
+            "alert %s for %s (para %d): %s",
+            alert.kind.value,
+            alert.policy,
+            alert.para_id,
+            alert.message,
+            extra={"policy": alert.policy},
+        )
         network = policy.network.name if policy else ""
         self._send(
-            Notification("alert", now, alert.policy, alert.para_id, network, alert.kind.value,
-                         alert.severity.value, alert.message),
-            policy, NotifyEvent.ALERT,
+            Notification(
+                "alert",
+                now,
+                alert.policy,
+                alert.para_id,
+                network,
+                alert.kind.value,
+                alert.severity.value,
+                alert.message,
+            ),
+            policy,
+            NotifyEvent.ALERT,
         )
 
-    def action_failed(self, action: Action, policy: LoadedPolicy, outcome: SubmissionOutcome,
-                      now: datetime) -> None:
+    def action_failed(
+        self, action: Action, policy: LoadedPolicy, outcome: SubmissionOutcome, now: datetime
+    ) -> None:
         detail = str(outcome.error) if outcome.error else outcome.message
         self._send(
-            Notification("action-failed", now, action.policy, action.para_id, action.network,
-                         action.kind.value, Severity.CRITICAL.value,
-                         f"{action.kind.value} failed: {detail}", action.id,
-                         {"status": outcome.status.value, "reason": action.reason}),
-            policy, NotifyEvent.ACTION_FAILED,
+            Notification(
+                "action-failed",
+                now,
+                action.policy,
+                action.para_id,
+                action.network,
+                action.kind.value,
+                Severity.CRITICAL.value,
+                f"{action.kind.value} failed: {detail}",
+                action.id,
+                {"status": outcome.status.value, "reason": action.reason},
+            ),
+            policy,
+            NotifyEvent.ACTION_FAILED,
         )
 
-    def action_done(self, action: Action, policy: LoadedPolicy, outcome: SubmissionOutcome,
-                    now: datetime) -> None:
+    def action_done(
+        self, action: Action, policy: LoadedPolicy, outcome: SubmissionOutcome, now: datetime
+    ) -> None:
         self._send(
-            Notification("action-succeeded", now, action.policy, action.para_id, action.network,
-                         action.kind.value, Severity.INFO.value,
-                         f"{action.kind.value} {outcome.status.value}: {action.reason}", action.id,
-                         {"status": outcome.status.value, "spent": str(outcome.spent),
-                          "fee": str(outcome.fee), "block": outcome.block_hash}),
-            policy, NotifyEvent.ACTION_SUCCEEDED,
+            Notification(
+                "action-succeeded",
+                now,
+                action.policy,
+                action.para_id,
+                action.network,
+                action.kind.value,
+                Severity.INFO.value,
+                f"{action.kind.value} {outcome.status.value}: {action.reason}",
+                action.id,
+                {
+                    "status": outcome.status.value,
+                    "spent": str(outcome.spent),
+                    "fee": str(outcome.fee),
+                    "block": outcome.block_hash,
+                },
+            ),
+            policy,
+            NotifyEvent.ACTION_SUCCEEDED,
         )
 
     def _send(self, note: Notification, policy: LoadedPolicy | None, event: NotifyEvent) -> None:

@@ -17,7 +17,7 @@ from agent.errors import AgentError, ChainError, LedgerError
 from agent.guard import admit, check
 from agent.ledger import DEFAULT_HORIZON, BudgetRefused, DuplicateAction, Ledger
 from agent.model.accounts import sibling_account
-from agent.model.actions import Action, ActionKind, Alert, Plan
+from agent.model.actions import Action, Alert, Plan
 from agent.model.chain import ChainSnapshot
 from agent.model.outcome import OutcomeStatus, SubmissionOutcome
 from agent.model.policy import LoadedPolicy, PolicySet
@@ -120,8 +120,10 @@ class Cycle:
     ) -> None:
         port = self.ports.get(network)
         if port is None:
-            raise ChainError(f"no endpoints configured for network '{network}'",
-                             hint=f"set endpoints.{network}.coretime in settings")
+            raise ChainError(
+                f"no endpoints configured for network '{network}'",
+                hint=f"set endpoints.{network}.coretime in settings",
+            )
         payers = {name: port.account_of(spec) for name, spec in self._signers_of(policies).items()}
         snapshot = port.snapshot(self._request(policies, payers))
         report.blocks[network] = snapshot.coretime_block.number
@@ -131,7 +133,9 @@ class Cycle:
             for action_id, status in closed:
                 log.warning("reconciled open intent %s as %s", action_id, status.value)
             self.reconciled.add(network)
-        view = self.ledger.view(now=now, policies=[p.name for p in policies], horizon=horizon(policies))
+        view = self.ledger.view(
+            now=now, policies=[p.name for p in policies], horizon=horizon(policies)
+        )
         plan = make_plan(policies, snapshot, view, now, payers)
         result = check(plan, policies, view, now)
         report.plans[network] = plan
@@ -153,8 +157,10 @@ class Cycle:
         wanted = {p.policy.spec.signer for p in policies}
         missing = sorted(wanted - set(self.signers))
         if missing:
-            raise ChainError(f"no secret for signer(s) {', '.join(missing)}",
-                             hint="set CORETIME_AGENT_SIGNER_<NAME> or signers.<name>.secret")
+            raise ChainError(
+                f"no secret for signer(s) {', '.join(missing)}",
+                hint="set CORETIME_AGENT_SIGNER_<NAME> or signers.<name>.secret",
+            )
         return {name: self.signers[name] for name in sorted(wanted)}
 
     @staticmethod
@@ -162,18 +168,26 @@ class Cycle:
         paras = sorted({p.para_id for p in policies})
         accounts = sorted(set(payers.values()) | {sibling_account(p) for p in paras})
         return SnapshotRequest(
-            para_ids=paras, accounts=accounts, relay_accounts=sorted(set(payers.values())),
+            para_ids=paras,
+            accounts=accounts,
+            relay_accounts=sorted(set(payers.values())),
             region_owners=sorted(set(payers.values())),
         )
 
     def _run_action(
-        self, action: Action, policy: LoadedPolicy, port: ChainPort, now: datetime,
+        self,
+        action: Action,
+        policy: LoadedPolicy,
+        port: ChainPort,
+        now: datetime,
         report: TickReport,
     ) -> None:
         alog = action_logger(log, policy=action.policy, action_id=action.id, kind=action.kind.value)
         try:
             self.ledger.record_intent(
-                action, now=now, digest=policy.digest,
+                action,
+                now=now,
+                digest=policy.digest,
                 admit=lambda view: admit(action, policy, view, now),
             )
         except (BudgetRefused, DuplicateAction) as exc:
@@ -190,7 +204,9 @@ class Cycle:
             outcome = SubmissionOutcome(OutcomeStatus.FAILED, message=exc.one_line())
         except Exception as exc:  # one action must never stop the others
             alog.exception("action crashed")
-            outcome = SubmissionOutcome(OutcomeStatus.UNKNOWN, message=f"{type(exc).__name__}: {exc}")
+            outcome = SubmissionOutcome(
+                OutcomeStatus.UNKNOWN, message=f"{type(exc).__name__}: {exc}"
+            )
         failpoints.hit("after-submit")
         if outcome.extrinsic_hash:
             self.ledger.mark_submitted(action.id, extrinsic_hash=outcome.extrinsic_hash, now=now)
@@ -209,7 +225,10 @@ class Cycle:
             self.alerts.action_failed(action, policy, outcome, now)
 
     def _raise_alerts(
-        self, alerts: tuple[Alert, ...], policies: list[LoadedPolicy], now: datetime,
+        self,
+        alerts: tuple[Alert, ...],
+        policies: list[LoadedPolicy],
+        now: datetime,
         report: TickReport,
     ) -> None:
         by_name = {p.name: p for p in policies}
@@ -262,11 +281,3 @@ def _renewal_state(snapshot: ChainSnapshot, para_id: int) -> str:
     if sale and any(r.when == sale.region_begin for r in rights):
         return "renewable"
     return "none"
-
-
-def default_executor(action: Action, policy: LoadedPolicy, port: ChainPort,
-                     signer: SignerSpec) -> SubmissionOutcome:
-    """Submit the action's own call. Auto-renew actions are routed by `runtime.xcm` instead."""
-    if action.kind in (ActionKind.ENABLE_AUTO_RENEW, ActionKind.DISABLE_AUTO_RENEW):
-        raise AgentError("auto-renew actions need the XCM executor")
-    return port.submit(action.call, signer)

@@ -75,7 +75,9 @@ class Daemon:
         report = self.cycle.tick(self.clock())
         self._last_block.update(report.blocks or heads)
         for network, head in heads.items():
-            self.cycle.metrics.head_lag.labels(network).set(max(0, head - report.blocks.get(network, head)))
+            self.cycle.metrics.head_lag.labels(network).set(
+                max(0, head - report.blocks.get(network, head))
+            )
         self.health.ready = True
         if self.on_tick:
             self.on_tick(report)
@@ -92,15 +94,26 @@ class Daemon:
         self._install_signals()
         self.reloader.watch()
         scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_listener(self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+        scheduler.add_listener(
+            self._on_job_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
+        )
         scheduler.add_job(
-            self.poll, "interval", seconds=self.poll_seconds, id="poll", max_instances=1,
-            coalesce=True, misfire_grace_time=max(1, int(self.poll_seconds * 2)),
+            self.poll,
+            "interval",
+            seconds=self.poll_seconds,
+            id="poll",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(self.poll_seconds * 2)),
             next_run_time=datetime.now(UTC),
         )
         self._scheduler = scheduler
         scheduler.start()
-        log.info("daemon running: poll every %.1fs, one tick per %d block(s)", self.poll_seconds, self.window_blocks)
+        log.info(
+            "daemon running: poll every %.1fs, one tick per %d block(s)",
+            self.poll_seconds,
+            self.window_blocks,
+        )
         try:
             while not self._stop.wait(0.5):
                 pass
@@ -124,8 +137,12 @@ class Daemon:
 
     def _on_job_event(self, event: Any) -> None:
         if getattr(event, "exception", None) is not None:
-            self.health.degrade("tick", f"tick crashed: {type(event.exception).__name__}: {event.exception}")
+            self.health.degrade(
+                "tick", f"tick crashed: {type(event.exception).__name__}: {event.exception}"
+            )
             log.error("tick crashed: %s", event.exception, exc_info=event.exception)
         else:
-            self.health.degrade("scheduler", f"tick missed or still running (job event {event.code})")
+            self.health.degrade(
+                "scheduler", f"tick missed or still running (job event {event.code})"
+            )
             log.warning("tick missed or overlapping (event %s)", event.code)

@@ -40,30 +40,48 @@ def run_checks(agent: Agent) -> Iterator[Check]:
             yield Check(f"{network}: chain", False, exc.one_line())
             continue
         yield Check(
-            f"{network}: runtime", True,
+            f"{network}: runtime",
+            True,
             f"{caps.spec_name} v{caps.spec_version}, broker storage v{caps.broker_storage_version} "
             f"({caps.block_units.value} blocks), XCM {','.join(map(str, caps.xcm_versions)) or '?'}",
         )
         if any(p.policy.spec.auto_renew.manage for p in policies) and not caps.has_auto_renew:
             yield Check(f"{network}: auto-renew", False, "runtime has no enable_auto_renew call")
         if any(p.policy.spec.on_demand.enabled for p in policies) and caps.on_demand_pallet is None:
-            yield Check(f"{network}: on-demand", False,
-                        "no relay endpoint or no on-demand pallet; set endpoints.<net>.relay", True)
+            yield Check(
+                f"{network}: on-demand",
+                False,
+                "no relay endpoint or no on-demand pallet; set endpoints.<net>.relay",
+                True,
+            )
         payers = {n: port.account_of(s) for n, s in agent.signers.items()}
         paras = sorted({p.para_id for p in policies})
-        snap = port.snapshot(SnapshotRequest(
-            para_ids=paras, accounts=sorted(set(payers.values()) | {sibling_account(p) for p in paras}),
-        ))
+        snap = port.snapshot(
+            SnapshotRequest(
+                para_ids=paras,
+                accounts=sorted(set(payers.values()) | {sibling_account(p) for p in paras}),
+            )
+        )
         token = policies[0].network.token
-        yield Check(f"{network}: sale", snap.sale is not None,
-                    "sales running" if snap.sale else "no sale on chain (Broker.SaleInfo empty)")
+        yield Check(
+            f"{network}: sale",
+            snap.sale is not None,
+            "sales running" if snap.sale else "no sale on chain (Broker.SaleInfo empty)",
+        )
         for name, account in payers.items():
             free = snap.balances.get(account, 0)
-            yield Check(f"{network}: signer {name}", free > snap.existential_deposit,
-                        f"{account} holds {format_amount(free, token)}")
+            yield Check(
+                f"{network}: signer {name}",
+                free > snap.existential_deposit,
+                f"{account} holds {format_amount(free, token)}",
+            )
         for p in policies:
             if p.policy.spec.auto_renew.manage:
                 sib = sibling_account(p.para_id)
                 free = snap.balances.get(sib, 0)
-                yield Check(f"{network}: para {p.para_id} sibling account", free > 0,
-                            f"{sib} holds {format_amount(free, token)}", warning=free == 0)
+                yield Check(
+                    f"{network}: para {p.para_id} sibling account",
+                    free > 0,
+                    f"{sib} holds {format_amount(free, token)}",
+                    warning=free == 0,
+                )

@@ -20,10 +20,12 @@ def dry_run_executor(
     check = port.preflight(action.call, signer)
     if not check.ok:
         return SubmissionOutcome(
-            OutcomeStatus.FAILED, error=check.error,
+            OutcomeStatus.FAILED,
+            error=check.error,
             message=f"dry run: would fail: {check.error or check.message}; call {call_hex}",
         )
     return SubmissionOutcome(
-        OutcomeStatus.DRY_RUN, spent=action.expected_cost or 0,
+        OutcomeStatus.DRY_RUN,
+        spent=action.expected_cost or 0,
         message=f"dry run: would send {action.call.pallet}.{action.call.function} {call_hex}",
     )

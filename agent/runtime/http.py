@@ -27,7 +27,7 @@ class StatusServer:
         health_ref, metrics_ref = health, metrics
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 if path == "/metrics":
                     metrics_ref.healthy.set(1 if health_ref.healthy else 0)
@@ -38,7 +38,9 @@ class StatusServer:
                 elif path == "/readyz":
                     self._json(200 if health_ref.ready else 503, {"ready": health_ref.ready})
                 else:
-                    self._json(404, {"error": "not found", "paths": ["/metrics", "/healthz", "/readyz"]})
+                    self._json(
+                        404, {"error": "not found", "paths": ["/metrics", "/healthz", "/readyz"]}
+                    )
 
             def _json(self, code: int, body: Any) -> None:
                 self._reply(code, json.dumps(body).encode(), "application/json")
@@ -50,13 +52,15 @@ class StatusServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         host, port = parse_address(address)
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, name="status-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, name="status-http", daemon=True
+        )
 
     @property
     def port(self) -> int:

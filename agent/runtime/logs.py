@@ -78,7 +78,9 @@ class TextFormatter(logging.Formatter):
 class ActionLogger(logging.LoggerAdapter[logging.Logger]):
     """Stamps policy and action ids on every record (kopf's object logger, in small)."""
 
-    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
+    def process(
+        self, msg: Any, kwargs: MutableMapping[str, Any]
+    ) -> tuple[Any, MutableMapping[str, Any]]:
         extra = dict(self.extra or {})
         extra.update(kwargs.get("extra") or {})
         kwargs["extra"] = extra

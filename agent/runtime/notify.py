@@ -65,7 +65,9 @@ class Notification:
 class Notifier:
     """Sends each notification to the channels its policy names, for the events it asks for."""
 
-    def __init__(self, webhooks: Mapping[str, Webhook], transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, webhooks: Mapping[str, Webhook], transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.webhooks = dict(webhooks)
         self._client = httpx.Client(transport=transport)
         self.sent = 0
@@ -86,13 +88,20 @@ class Notifier:
                     reraise=True,
                 ):
                     with attempt:
-                        reply = self._client.post(hook.url, json=note.payload(), timeout=hook.timeout_seconds)
+                        reply = self._client.post(
+                            hook.url, json=note.payload(), timeout=hook.timeout_seconds
+                        )
                         reply.raise_for_status()
                 self.sent += 1
             except httpx.HTTPError as exc:
                 self.failed += 1
                 # Never the URL: it may carry a token.
-                log.error("webhook '%s' failed after %d attempts: %s", name, hook.max_attempts, type(exc).__name__)
+                log.error(
+                    "webhook '%s' failed after %d attempts: %s",
+                    name,
+                    hook.max_attempts,
+                    type(exc).__name__,
+                )
 
     def close(self) -> None:
         self._client.close()

@@ -30,16 +30,24 @@ def preview(agent: Agent, now: datetime) -> list[NetworkPreview]:
     for network, policies in sorted(policies_by_network(agent.policies).items()):
         port = agent.ports[network]
         payers = {
-            name: port.account_of(spec) for name, spec in agent.signers.items()
+            name: port.account_of(spec)
+            for name, spec in agent.signers.items()
             if any(p.policy.spec.signer == name for p in policies)
         }
         paras = sorted({p.para_id for p in policies})
-        snapshot = port.snapshot(SnapshotRequest(
-            para_ids=paras,
-            accounts=sorted(set(payers.values()) | {sibling_account(p) for p in paras}),
-            relay_accounts=sorted(set(payers.values())), region_owners=sorted(set(payers.values())),
-        ))
-        view = agent.ledger.view(now=now, policies=[p.name for p in policies], horizon=horizon(policies))
+        snapshot = port.snapshot(
+            SnapshotRequest(
+                para_ids=paras,
+                accounts=sorted(set(payers.values()) | {sibling_account(p) for p in paras}),
+                relay_accounts=sorted(set(payers.values())),
+                region_owners=sorted(set(payers.values())),
+            )
+        )
+        view = agent.ledger.view(
+            now=now, policies=[p.name for p in policies], horizon=horizon(policies)
+        )
         plan = make_plan(policies, snapshot, view, now, payers)
-        out.append(NetworkPreview(network, snapshot, plan, check(plan, policies, view, now), payers))
+        out.append(
+            NetworkPreview(network, snapshot, plan, check(plan, policies, view, now), payers)
+        )
     return out

@@ -31,7 +31,9 @@ class _Intent(Protocol):
 class _Ledger(Protocol):
     def open_intents(self) -> list[Any]: ...
 
-    def record_outcome(self, action_id: str, outcome: SubmissionOutcome, *, now: datetime) -> Any: ...
+    def record_outcome(
+        self, action_id: str, outcome: SubmissionOutcome, *, now: datetime
+    ) -> Any: ...
 
 
 def effect_visible(intent: _Intent, snap: ChainSnapshot) -> bool | None:
@@ -70,7 +72,8 @@ def reconcile_open_intents(
         if seen:
             spent = intent.expected_cost if intent.expected_cost is not None else intent.reserved
             outcome = SubmissionOutcome(
-                OutcomeStatus.INCLUDED, spent=spent,
+                OutcomeStatus.INCLUDED,
+                spent=spent,
                 message=f"reconciled at start-up from block #{snapshot.coretime_block.number}",
             )
         else:

@@ -25,7 +25,10 @@ log = logging.getLogger(__name__)
 
 class PolicyReloader:
     def __init__(
-        self, paths: Sequence[Path], load: Callable[[Sequence[Path]], PolicySet], health: Health,
+        self,
+        paths: Sequence[Path],
+        load: Callable[[Sequence[Path]], PolicySet],
+        health: Health,
         current: PolicySet,
     ) -> None:
         self.paths = list(paths)
@@ -49,7 +52,9 @@ class PolicyReloader:
             fresh = self._load(self.paths)
         except PolicyError as exc:
             self.last_error = "; ".join(str(p) for p in exc.problems)
-            self.health.degrade("policies", f"reload failed, still running the last valid set: {exc}")
+            self.health.degrade(
+                "policies", f"reload failed, still running the last valid set: {exc}"
+            )
             for problem in exc.problems:
                 log.error("policy reload rejected: %s", problem)
             return self.current

@@ -11,22 +11,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent.chain.substrate import SubstrateChain
 from agent.errors import AgentError, SettingsError
 from agent.ledger import Ledger
 from agent.ledger.leader import leader_lock_for
 from agent.model.actions import Action, ActionKind
-from agent.model.outcome import SubmissionOutcome
+from agent.model.outcome import OutcomeStatus, SubmissionOutcome
 from agent.model.policy import LoadedPolicy, PolicySet
 from agent.model.port import ChainPort, SignerSpec, SnapshotRequest
 from agent.policy import load_policies
+from agent.render import renderer_for
 from agent.runtime.alerts import AlertSink
-from agent.runtime.cycle import Cycle, Executor, default_executor
+from agent.runtime.cycle import Cycle, Executor
 from agent.runtime.daemon import Daemon
 from agent.runtime.dryrun import dry_run_executor
 from agent.runtime.health import Health
 from agent.runtime.metrics import Metrics
 from agent.runtime.notify import Notifier, Webhook
 from agent.runtime.reload import PolicyReloader
+from agent.runtime.xcm import compose, execute_auto_renew, values_for
 from agent.settings import AgentSettings
 
 log = logging.getLogger(__name__)
@@ -49,12 +52,19 @@ class Agent:
     notifier: Notifier | None = None
     dry_run: bool = False
     cycle: Cycle | None = None
+    _para_ports: dict[tuple[str, int], ChainPort | None] = field(default_factory=dict)
 
     def make_cycle(self, executor: Executor | None = None) -> Cycle:
-        chosen = executor or (dry_run_executor if self.dry_run else routing_executor)
+        chosen = executor or make_executor(self.settings, self.dry_run, self.parachain_port)
         self.cycle = Cycle(
-            policies=self.policies, ports=self.ports, ledger=self.ledger, signers=self.signers,
-            health=self.health, metrics=self.metrics, alerts=AlertSink(self.notifier), execute=chosen,
+            policies=self.policies,
+            ports=self.ports,
+            ledger=self.ledger,
+            signers=self.signers,
+            health=self.health,
+            metrics=self.metrics,
+            alerts=AlertSink(self.notifier),
+            execute=chosen,
         )
         return self.cycle
 
@@ -62,19 +72,43 @@ class Agent:
         cycle = self.cycle or self.make_cycle()
         registry = self.settings.network_registry()
         reloader = PolicyReloader(
-            self.policy_paths, lambda paths: load_policies(paths, registry), self.health, self.policies
+            self.policy_paths,
+            lambda paths: load_policies(paths, registry),
+            self.health,
+            self.policies,
         )
-        windows = [self.settings.endpoints[n].window_blocks for n in self.ports if n in self.settings.endpoints]
+        windows = [
+            self.settings.endpoints[n].window_blocks
+            for n in self.ports
+            if n in self.settings.endpoints
+        ]
         return Daemon(
-            cycle=cycle, reloader=reloader,
-            leader=leader_lock_for(self.settings.ledger, self.settings.state_dir,
-                                   self.settings.leader_lease_seconds),
-            health=self.health, heads=lambda: head_numbers(self.ports),
-            window_blocks=min(windows) if windows else 1, poll_seconds=poll_seconds,
+            cycle=cycle,
+            reloader=reloader,
+            leader=leader_lock_for(
+                self.settings.ledger, self.settings.state_dir, self.settings.leader_lease_seconds
+            ),
+            health=self.health,
+            heads=lambda: head_numbers(self.ports),
+            window_blocks=min(windows) if windows else 1,
+            poll_seconds=poll_seconds,
         )
 
+    def parachain_port(self, policy: LoadedPolicy) -> ChainPort | None:
+        """A port on the para's own node (for `autoRenew.submit: sudo`), when configured."""
+        key = (policy.network.name, policy.para_id)
+        if key not in self._para_ports:
+            endpoints = self.settings.endpoints.get(policy.network.name)
+            urls = endpoints.parachains.get(policy.para_id, []) if endpoints else []
+            self._para_ports[key] = (
+                SubstrateChain(policy.network, urls, timeout=self.settings.rpc_timeout_seconds)
+                if urls
+                else None
+            )
+        return self._para_ports[key]
+
     def close(self) -> None:
-        for port in self.ports.values():
+        for port in [*self.ports.values(), *filter(None, self._para_ports.values())]:
             port.close()
         self.ledger.close()
         if self.notifier:
@@ -93,21 +127,50 @@ def head_numbers(ports: Mapping[str, ChainPort]) -> dict[str, int]:
     return heads
 
 
-def routing_executor(
-    action: Action, policy: LoadedPolicy, port: ChainPort, signer: SignerSpec
-) -> SubmissionOutcome:
-    """Auto-renew actions go through XCM (sudo or export); everything else is submitted as is."""
-    if action.kind in (ActionKind.ENABLE_AUTO_RENEW, ActionKind.DISABLE_AUTO_RENEW):
-        from agent.runtime.xcm import execute_auto_renew  # noqa: PLC0415
+def make_executor(
+    settings: AgentSettings,
+    dry_run: bool,
+    parachain_port: Callable[[LoadedPolicy], ChainPort | None],
+) -> Executor:
+    """The submitter: auto-renew actions go through XCM (sudo or export), the rest as they are.
 
-        return execute_auto_renew(action, policy, port, signer)
-    return default_executor(action, policy, port, signer)
+    In dry-run the XCM is still composed and encoded (so template and metadata errors show), and
+    the submission is recorded instead of sent: dry-run is this one seam.
+    """
+    renderer = renderer_for(settings.templates)
+    export_dir = settings.state_dir / "exports"
+
+    def execute(
+        action: Action, policy: LoadedPolicy, port: ChainPort, signer: SignerSpec
+    ) -> SubmissionOutcome:
+        if action.kind in (ActionKind.ENABLE_AUTO_RENEW, ActionKind.DISABLE_AUTO_RENEW):
+            if dry_run:
+                built = compose(
+                    action, values_for(action, policy, port, signer), renderer, port.encode
+                )
+                return SubmissionOutcome(
+                    OutcomeStatus.DRY_RUN,
+                    message=f"dry run: would send XCM v{built.values.version} "
+                    f"with inner call 0x{(built.inner_call or b'').hex()}",
+                )
+            return execute_auto_renew(
+                action,
+                policy,
+                port,
+                signer,
+                renderer=renderer,
+                export_dir=export_dir,
+                parachain=parachain_port(policy),
+            )
+        if dry_run:
+            return dry_run_executor(action, policy, port, signer)
+        return port.submit(action.call, signer)
+
+    return execute
 
 
 def substrate_port_factory(settings: AgentSettings) -> PortFactory:
     def build(network: str) -> ChainPort:
-        from agent.chain.substrate import SubstrateChain  # noqa: PLC0415
-
         endpoints = settings.endpoints.get(network)
         if endpoints is None or not endpoints.coretime:
             raise SettingsError(
@@ -118,8 +181,11 @@ def substrate_port_factory(settings: AgentSettings) -> PortFactory:
         net = settings.network_registry().get(network)
         assert net is not None
         return SubstrateChain(
-            network=net, coretime=endpoints.coretime, relay=endpoints.relay,
-            timeout=settings.rpc_timeout_seconds, cache_dir=settings.state_dir / "metadata",
+            network=net,
+            coretime=endpoints.coretime,
+            relay=endpoints.relay,
+            timeout=settings.rpc_timeout_seconds,
+            cache_dir=settings.state_dir / "metadata",
         )
 
     return build
@@ -160,8 +226,14 @@ def build_agent(
             port.close()
         raise
     return Agent(
-        settings=settings, policy_paths=paths, policies=policies, ports=ports, ledger=ledger,
-        signers=signers, notifier=Notifier(webhooks) if webhooks else None, dry_run=is_dry,
+        settings=settings,
+        policy_paths=paths,
+        policies=policies,
+        ports=ports,
+        ledger=ledger,
+        signers=signers,
+        notifier=Notifier(webhooks) if webhooks else None,
+        dry_run=is_dry,
     )
 
 
@@ -173,7 +245,9 @@ def secrets_of(agent: Agent) -> list[str]:
 
 
 def describe(policies: PolicySet) -> list[str]:
-    return [f"{p.name} ({p.network.name} para {p.para_id}) from {p.source}" for p in policies.policies]
+    return [
+        f"{p.name} ({p.network.name} para {p.para_id}) from {p.source}" for p in policies.policies
+    ]
 
 
 def policies_by_network(policies: PolicySet) -> Mapping[str, list[LoadedPolicy]]:
