@@ -9,7 +9,6 @@ text: editing a price cap must not make the same renewal look new.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -42,11 +41,10 @@ def action_id(
     window: str,
 ) -> str:
     """A stable id from what the action is, not when it was planned: ``act_`` + 24 hex digits."""
-    content = json.dumps(
-        {"n": network, "p": policy, "para": para_id, "k": kind.value, "t": target, "w": window},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    # Names cannot hold "|" (policy names are DNS-like), and target values are ints and strings,
+    # so this text is unambiguous; it is cheaper than JSON at 1,000 policies per tick.
+    items = ",".join(f"{k}={target[k]!r}" for k in sorted(target))
+    content = f"{network}|{policy}|{para_id}|{kind.value}|{items}|{window}"
     return "act_" + hashlib.sha256(content.encode()).hexdigest()[:24]
 
 
