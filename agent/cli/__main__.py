@@ -1,0 +1,5 @@
+"""`python -m agent.cli` runs the command line."""
+
+from agent.cli import main
+
+raise SystemExit(main())
