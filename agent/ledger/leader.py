@@ -129,6 +129,9 @@ class PostgresLeaderLock:
 
 
 def leader_lock_for(ledger_url: str, state_dir: Path, lease_seconds: int) -> LeaderLock:
-    if make_url(ledger_url).get_backend_name() == "postgresql":
-        return PostgresLeaderLock(ledger_url, lease_seconds=lease_seconds)
+    url = make_url(ledger_url)
+    if url.get_backend_name() == "postgresql":
+        # Replicas sharing one ledger (same database and options) share one lock.
+        name = "coretime-agent:" + url.set(password=None).render_as_string(hide_password=True)
+        return PostgresLeaderLock(ledger_url, name=name, lease_seconds=lease_seconds)
     return FileLeaderLock(state_dir / "agent.lock")
