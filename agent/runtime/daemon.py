@@ -13,7 +13,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
@@ -50,6 +50,7 @@ class Daemon:
         """One scheduler run: leadership, reload, then a tick when a new window has begun."""
         if self._stop.is_set():
             return
+        self.health.last_poll_at = self.clock()
         if not self.leader.try_acquire():
             if self.health.leader:
                 log.warning("lost the leader lock; standing by")
@@ -91,6 +92,7 @@ class Daemon:
     # -- process lifecycle ------------------------------------------------------------------
     def run_forever(self) -> None:
         self.health.started_at = self.clock()
+        self.health.stale_after = timedelta(seconds=max(60.0, self.poll_seconds * 10))
         self._install_signals()
         self.reloader.watch()
         scheduler = BackgroundScheduler(timezone=UTC)
@@ -141,8 +143,5 @@ class Daemon:
                 "tick", f"tick crashed: {type(event.exception).__name__}: {event.exception}"
             )
             log.error("tick crashed: %s", event.exception, exc_info=event.exception)
-        else:
-            self.health.degrade(
-                "scheduler", f"tick missed or still running (job event {event.code})"
-            )
-            log.warning("tick missed or overlapping (event %s)", event.code)
+        else:  # a run skipped because the previous one is still going: coalesced, not a fault
+            log.debug("poll skipped or coalesced (job event %s)", event.code)

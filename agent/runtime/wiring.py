@@ -207,7 +207,7 @@ def build_agent(
     is_dry = settings.dry_run if dry_run is None else dry_run
     signers: dict[str, SignerSpec] = {}
     if need_signers:
-        for name in sorted({p.policy.spec.signer for p in policies.policies}):
+        for name in sorted(signer_names(policies)):
             signers[name] = settings.signer(name)
     webhooks = {
         name: Webhook(name, hook.url.get_secret_value(), hook.timeout_seconds, hook.max_attempts)
@@ -235,6 +235,13 @@ def build_agent(
         notifier=Notifier(webhooks) if webhooks else None,
         dry_run=is_dry,
     )
+
+
+def signer_names(policies: PolicySet) -> set[str]:
+    """Every signer a policy names: its payer and its auto-renewal's sudo key (`autoRenew.signer`)."""
+    names = {p.policy.spec.signer for p in policies.policies}
+    names |= {s for p in policies.policies if (s := p.policy.spec.auto_renew.signer)}
+    return names
 
 
 def secrets_of(agent: Agent) -> list[str]:

@@ -23,6 +23,8 @@ from typing import Any
 
 from substrateinterface import Keypair, SubstrateInterface
 
+from agent.model.accounts import sibling_account
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 CHAINSPECS = SHARED / "chainspecs"
@@ -206,6 +208,46 @@ class Devnet:
                 return seen
             block = self.new_block()
         raise RuntimeError("no SaleInitialized after rotating")
+
+    # -- bulk state for read-path tests (added for the chain layer) ---------------------------
+    def seed_paras(
+        self,
+        count: int,
+        *,
+        first_para: int = 2000,
+        when: int = 20,
+        price: int = 500 * PAS,
+        balance: int = 1_000 * PAS,
+    ) -> list[int]:
+        """Give `count` paras a renewable core, an auto-renewal and a funded sibling account.
+
+        Written with dev_setStorage (no blocks): core i renews para first_para + i at `when`.
+        """
+        paras = [first_para + i for i in range(count)]
+        renewals = [
+            [
+                [{"core": i, "when": when}],
+                {
+                    "price": str(price),
+                    "completion": {
+                        "Complete": [{"mask": "0x" + "ff" * 10, "assignment": {"Task": para}}]
+                    },
+                },
+            ]
+            for i, para in enumerate(paras)
+        ]
+        autos = [{"core": i, "task": para, "next_renewal": when} for i, para in enumerate(paras)]
+        accounts = [
+            [[sibling_account(para)], {"providers": 1, "data": {"free": str(balance)}}]
+            for para in paras
+        ]
+        self.set_storage(
+            {
+                "Broker": {"PotentialRenewals": renewals, "AutoRenewals": autos},
+                "System": {"Account": accounts},
+            }
+        )
+        return paras
 
 
 def _assert_sudo_ok(receipt: Any) -> None:

@@ -31,7 +31,9 @@ class RenewalRight:
     region_end: int
 
 
-def renewal_right_for(devnet: Devnet, para_id: int, *, end_price: int = 100 * PAS) -> RenewalRight:
+def renewal_right_for(
+    devnet: Devnet, para_id: int, *, end_price: int = 100 * PAS, rotate: bool = True
+) -> RenewalRight | None:
     devnet.configure_broker(interlude_length=200, leadin_length=20)
     devnet.start_sales(end_price=end_price, extra_cores=4)
     sale = devnet.sale_info()
@@ -46,6 +48,8 @@ def renewal_right_for(devnet: Devnet, para_id: int, *, end_price: int = 100 * PA
     assign = devnet.call("Broker", "assign", {"region_id": region, "task": para_id, "finality": "Final"})
     receipt = devnet.submit(assign, bob)
     assert receipt.is_success, receipt.error_message
+    if not rotate:
+        return None  # the right exists, usable once the next sale starts
     devnet.rotate_sale()
     sale = devnet.sale_info()
     rights = devnet.api.query_map("Broker", "PotentialRenewals")
