@@ -23,6 +23,8 @@ class Check:
     ok: bool
     detail: str
     warning: bool = False
+    exit_code: int = 2
+    """2: fix the input (settings, policies, funds); 3: a chain is unreachable."""
 
 
 def run_checks(agent: Agent) -> Iterator[Check]:
@@ -37,7 +39,7 @@ def run_checks(agent: Agent) -> Iterator[Check]:
         try:
             caps = port.capabilities()
         except AgentError as exc:
-            yield Check(f"{network}: chain", False, exc.one_line())
+            yield Check(f"{network}: chain", False, exc.one_line(), exit_code=exc.exit_code)
             continue
         yield Check(
             f"{network}: runtime",
