@@ -45,16 +45,20 @@ def plan(
     console = Console()
     for p in previews:
         snap = p.snapshot
-        console.print(f"[bold]{p.network}[/] at Coretime block #{snap.coretime_block.number} "
-                      f"(relay {snap.relay_block_number})")
+        console.print(
+            f"[bold]{p.network}[/] at Coretime block #{snap.coretime_block.number} "
+            f"(relay {snap.relay_block_number})"
+        )
         table = Table("policy", "topic", "decision", "why", show_lines=False)
         for d in p.plan.decisions:
             table.add_row(d.policy, d.topic, d.outcome, d.reason)
         console.print(table)
         for action in p.guard.approved:
             cost = format_amount(action.max_cost, tokens[action.policy])
-            console.print(f"  would [green]{action.kind.value}[/] for {action.policy} "
-                          f"(up to {cost}): {action.reason}")
+            console.print(
+                f"  would [green]{action.kind.value}[/] for {action.policy} "
+                f"(up to {cost}): {action.reason}"
+            )
         for action, reason in p.guard.refused:
             console.print(f"  refused [red]{action.kind.value}[/] for {action.policy}: {reason}")
         for alert in (*p.plan.alerts, *p.guard.alerts):
@@ -64,7 +68,10 @@ def plan(
 def _as_json(p: Any) -> dict[str, Any]:
     return {
         "network": p.network,
-        "block": {"number": p.snapshot.coretime_block.number, "hash": p.snapshot.coretime_block.hash},
+        "block": {
+            "number": p.snapshot.coretime_block.number,
+            "hash": p.snapshot.coretime_block.hash,
+        },
         "relay_block": p.snapshot.relay_block_number,
         "decisions": [vars_of(d) for d in p.plan.decisions],
         "approved": [_action(a) for a in p.guard.approved],
@@ -75,15 +82,25 @@ def _as_json(p: Any) -> dict[str, Any]:
 
 def _action(a: Any) -> dict[str, Any]:
     return {
-        "id": a.id, "kind": a.kind.value, "policy": a.policy, "para_id": a.para_id,
-        "window": a.window, "max_cost": str(a.max_cost),
+        "id": a.id,
+        "kind": a.kind.value,
+        "policy": a.policy,
+        "para_id": a.para_id,
+        "window": a.window,
+        "max_cost": str(a.max_cost),
         "expected_cost": None if a.expected_cost is None else str(a.expected_cost),
-        "call": {"chain": a.call.chain.value, "pallet": a.call.pallet, "function": a.call.function,
-                 "args": dict(a.call.args)},
+        "call": {
+            "chain": a.call.chain.value,
+            "pallet": a.call.pallet,
+            "function": a.call.function,
+            "args": dict(a.call.args),
+        },
         "reason": a.reason,
     }
 
 
 def vars_of(obj: Any) -> dict[str, Any]:
-    return {k: getattr(obj, k).value if hasattr(getattr(obj, k), "value") else getattr(obj, k)
-            for k in obj.__slots__}
+    return {
+        k: getattr(obj, k).value if hasattr(getattr(obj, k), "value") else getattr(obj, k)
+        for k in obj.__slots__
+    }

@@ -22,10 +22,12 @@ def run(
     dry_run: DryRunOpt = None,
     ledger: LedgerOpt = None,
     poll_seconds: Annotated[
-        float, typer.Option("--poll-seconds", help="How often to look for a new finalized head.", min=0.2)
+        float,
+        typer.Option("--poll-seconds", help="How often to look for a new finalized head.", min=0.2),
     ] = 6.0,
     metrics_address: Annotated[
-        str | None, typer.Option("--metrics-address", help="host:port for /metrics, /healthz, /readyz.")
+        str | None,
+        typer.Option("--metrics-address", help="host:port for /metrics, /healthz, /readyz."),
     ] = None,
 ) -> None:
     """Run the daemon: follow the Coretime chain's finalized head and, once per block window,
@@ -38,7 +40,9 @@ def run(
     agent = build_agent(settings, policies, dry_run=dry_run, ledger_url=ledger)
     configure_logging(settings.log_level, settings.log_format.value, secrets_of(agent))
     daemon = agent.make_daemon(poll_seconds=poll_seconds)
-    server = StatusServer(metrics_address or settings.metrics_address, agent.health, agent.metrics).start()
+    server = StatusServer(
+        metrics_address or settings.metrics_address, agent.health, agent.metrics
+    ).start()
     try:
         daemon.run_forever()
     finally:
@@ -65,23 +69,43 @@ def once(
     finally:
         agent.close()
     if as_json:
-        typer.echo(json.dumps({
-            "ok": report.ok, "blocks": report.blocks, "planned": report.planned,
-            "submitted": report.submitted, "succeeded": report.succeeded, "failed": report.failed,
-            "refused": report.refused, "alerts": report.alerts, "errors": report.errors,
-            "actions": [
-                {"id": a.id, "policy": a.policy, "kind": a.kind.value, "status": o.status.value,
-                 "spent": str(o.spent), "fee": str(o.fee),
-                 "error": str(o.error) if o.error else None, "message": o.message}
-                for a, o in report.outcomes
-            ],
-        }, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "blocks": report.blocks,
+                    "planned": report.planned,
+                    "submitted": report.submitted,
+                    "succeeded": report.succeeded,
+                    "failed": report.failed,
+                    "refused": report.refused,
+                    "alerts": report.alerts,
+                    "errors": report.errors,
+                    "actions": [
+                        {
+                            "id": a.id,
+                            "policy": a.policy,
+                            "kind": a.kind.value,
+                            "status": o.status.value,
+                            "spent": str(o.spent),
+                            "fee": str(o.fee),
+                            "error": str(o.error) if o.error else None,
+                            "message": o.message,
+                        }
+                        for a, o in report.outcomes
+                    ],
+                },
+                indent=2,
+            )
+        )
     else:
         typer.echo(report.summary())
         for action, outcome in report.outcomes:
             detail = str(outcome.error) if outcome.error else outcome.message
-            typer.echo(f"  {outcome.status.value:<9} {action.policy}: {action.kind.value} - {action.reason}"
-                       + (f" ({detail})" if detail and not outcome.ok else ""))
+            typer.echo(
+                f"  {outcome.status.value:<9} {action.policy}: {action.kind.value} - {action.reason}"
+                + (f" ({detail})" if detail and not outcome.ok else "")
+            )
         for err in report.errors:
             typer.echo(f"error: {err}", err=True)
     if report.chain_errors:

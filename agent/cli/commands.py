@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.cli import (
+    cmd_demo,  # noqa: F401
     cmd_doctor,  # noqa: F401
     cmd_ledger,  # noqa: F401
     cmd_plan,  # noqa: F401

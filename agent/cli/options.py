@@ -10,7 +10,8 @@ import typer
 PoliciesOpt = Annotated[
     list[Path] | None,
     typer.Option(
-        "--policies", "-p",
+        "--policies",
+        "-p",
         help="Policy file or folder (repeatable). Default: settings `policies` (./policies).",
     ),
 ]

@@ -12,7 +12,6 @@ ledger is a temporary SQLite file unless one is given.
 
 from __future__ import annotations
 
-import logging
 import signal
 import tempfile
 import threading
@@ -36,6 +35,7 @@ from agent.policy import load_policies
 from agent.runtime.cycle import Cycle, TickReport
 from agent.runtime.demo_chain import ChainWatch, LockedSandbox, SandboxClock, sim_time
 from agent.runtime.demo_record import Check, DemoRecorder, RecordingAlerts, SaleStatus
+from agent.runtime.quiet import captured_logs
 from agent.runtime.sandbox_setup import build_network, dev_keys, roles_of
 from agent.runtime.wiring import Agent, build_agent
 from agent.settings import AgentSettings, SignerSettings
@@ -207,7 +207,7 @@ def _drive(
 
     daemon.on_tick = on_tick
     recorder.on_status(sale_status(chain, 0, block_seconds))
-    with _captured_logs(recorder.logs), _kept_signals():
+    with captured_logs(recorder.logs), _kept_signals():
         clock.start()
         daemon.run_forever()
         clock.halt()
@@ -245,7 +245,9 @@ def sale_status(chain: SandboxChain, sale_index: int, block_seconds: int) -> Sal
         else:
             phase = "fixed price"
     spot = spot_price(chain.world.on_demand.traffic, chain.config.spot_params().base_fee)
-    return SaleStatus(now, sale_index, phase, price, end, spot, sim_time(now, block_seconds))
+    begin = sale.region_begin if sale else None
+    at = sim_time(now, block_seconds)
+    return SaleStatus(now, sale_index, phase, price, end, spot, at, begin)
 
 
 def ledger_summary(agent: Agent, now: datetime) -> LedgerSummary:
@@ -253,34 +255,6 @@ def ledger_summary(agent: Agent, now: datetime) -> LedgerSummary:
     history = agent.ledger.history(limit=1_000_000)
     counts = Counter((r.kind, r.status.value) for r in history)
     return LedgerSummary(agent.ledger.spend_summary(now), dict(sorted(counts.items())))
-
-
-class _ListHandler(logging.Handler):
-    def __init__(self, into: list[str]) -> None:
-        super().__init__(logging.WARNING)
-        self.into = into
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.into.append(f"{record.levelname.lower()} {record.name}: {record.getMessage()}")
-        del self.into[:-200]
-
-
-@contextmanager
-def _captured_logs(into: list[str]) -> Iterator[None]:
-    """Keep the daemon's log lines out of the live view (its alerts are shown in it) and
-    keep them in ``into`` instead."""
-    handler = _ListHandler(into)
-    loggers = [logging.getLogger(n) for n in ("agent", "apscheduler")]
-    saved = [(logger, logger.propagate) for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.propagate = False
-    try:
-        yield
-    finally:
-        for logger, propagate in saved:
-            logger.removeHandler(handler)
-            logger.propagate = propagate
 
 
 @contextmanager

@@ -98,8 +98,8 @@ class ChainWatch:
     paras: tuple[int, ...]
     rotations: list[Rotation] = field(default_factory=list)
     auto_renewed: list[AutoRenewed] = field(default_factory=list)
-    auto_failed: list[tuple[int, int]] = field(default_factory=list)
-    """(sale, core) of each `AutoRenewalFailed`."""
+    auto_failed: list[tuple[int, int, int]] = field(default_factory=list)
+    """(relay block, sale, core) of each `AutoRenewalFailed`."""
     last_block: int = 0
 
     def collect(self, chain: SandboxChain) -> None:
@@ -124,7 +124,7 @@ class ChainWatch:
                     )
                 )
             elif item.name == "AutoRenewalFailed":
-                self.auto_failed.append((len(self.rotations), int(a["core"])))
+                self.auto_failed.append((chain.relay_number, len(self.rotations), int(a["core"])))
 
 
 class SandboxClock(threading.Thread):

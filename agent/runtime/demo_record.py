@@ -73,6 +73,8 @@ class SaleStatus:
     end_price: int
     spot_price: int
     at: datetime
+    region_begin: int | None
+    """The current sale's key for 'sale' budgets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,12 @@ class DemoRecorder:
                 detail = str(outcome.error) if outcome.error else outcome.message
                 self.actions.append(
                     ActionLine(
-                        relay, sale, action.policy, action.kind.value, outcome.status.value, paid,
+                        relay,
+                        sale,
+                        action.policy,
+                        action.kind.value,
+                        outcome.status.value,
+                        paid,
                         detail or action.reason,
                     )
                 )

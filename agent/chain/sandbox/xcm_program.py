@@ -38,11 +38,19 @@ def destination_para(dest: Any) -> int | None:
 
 
 def instructions(message: Any) -> list[tuple[str, Any]]:
-    """A `VersionedXcm` (``{"V4": [...]}``) or a bare list, as (instruction, body) pairs."""
+    """A `VersionedXcm` (``{"V4": [...]}`` or ``{"V4": [[...]]}``) or a bare list, as pairs."""
     if isinstance(message, Mapping) and len(message) == 1:
         version = next(iter(message))
         if str(version).upper() in ("V3", "V4", "V5"):
             message = message[version]
+    if (
+        isinstance(message, (list, tuple))
+        and len(message) == 1
+        and isinstance(message[0], (list, tuple))
+    ):
+        # `RenderedProgram.message` (substrate-interface's compose_call shape) wraps the
+        # instruction list in one more list, the `Xcm` newtype; the readable form does not.
+        message = message[0]
     if not isinstance(message, (list, tuple)):
         raise DispatchFailure("PolkadotXcm", "BadVersion", "Not a versioned XCM program.")
     program = []

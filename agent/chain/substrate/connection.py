@@ -222,11 +222,11 @@ class ChainConnection:
                     session = Session(url, self.timeout, self.round_trips, self.cache)
             except EndpointFailure as exc:
                 failures[url] = exc.reason
-                logger.warning("%s endpoint %s failed: %s", self.label, url, exc.reason)
+                logger.info("%s endpoint %s failed: %s", self.label, url, exc.reason)
                 continue
             except RpcError as exc:
                 failures[url] = f"rpc error: {rpc_error_text(exc.error)}"
-                logger.warning("%s endpoint %s failed: %s", self.label, url, failures[url])
+                logger.info("%s endpoint %s failed: %s", self.label, url, failures[url])
                 continue
             self._session = session
             self.generation += 1
