@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.model.port import ChainPort  # noqa: E402
-from agent.runtime.wiring import build_agent  # noqa: E402
-from agent.settings import load_settings  # noqa: E402
-from tests.support.devnet import CORETIME_SPEC, ChopsticksProcess, Devnet, ensure_chopsticks  # noqa: E402
-from tests.support.scenario import policy_yaml, renewal_right_for, write_agent_files  # noqa: E402
+from agent.model.port import ChainPort
+from agent.runtime.wiring import build_agent
+from agent.settings import load_settings
+from tests.support.devnet import CORETIME_SPEC, ChopsticksProcess, Devnet, ensure_chopsticks
+from tests.support.scenario import policy_yaml, renewal_right_for, write_agent_files
 
 
 class TimedPort:
@@ -79,9 +79,20 @@ def rss_with(node: ChopsticksProcess, n: int) -> tuple[int, int]:
         env = write_agent_files(Path(tmp), node.url, policies)
         port = free_port()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "agent.cli", "run", "--poll-seconds", "0.5",
-             "--metrics-address", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "agent.cli",
+                "run",
+                "--poll-seconds",
+                "0.5",
+                "--metrics-address",
+                f"127.0.0.1:{port}",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(12)  # connect, load metadata, several polls and ticks
         status = Path(f"/proc/{proc.pid}/status").read_text()
@@ -101,10 +112,14 @@ def main() -> None:
         runs = [latency(node) for _ in range(3)]
         sent = sorted(r[0] for r in runs)
         included = sorted(r[1] for r in runs)
-        print("new head -> renewal extrinsic sent:     "
-              f"median {sent[1] * 1000:.0f} ms (min {sent[0] * 1000:.0f}, max {sent[2] * 1000:.0f})")
-        print("new head -> renewal included + recorded: "
-              f"median {included[1] * 1000:.0f} ms (min {included[0] * 1000:.0f}, max {included[2] * 1000:.0f})")
+        print(
+            "new head -> renewal extrinsic sent:     "
+            f"median {sent[1] * 1000:.0f} ms (min {sent[0] * 1000:.0f}, max {sent[2] * 1000:.0f})"
+        )
+        print(
+            "new head -> renewal included + recorded: "
+            f"median {included[1] * 1000:.0f} ms (min {included[0] * 1000:.0f}, max {included[2] * 1000:.0f})"
+        )
         for n in (1, 100):
             rss, peak = rss_with(node, n)
             print(f"daemon resident memory with {n:>3} policies: {rss} MiB (peak {peak} MiB)")

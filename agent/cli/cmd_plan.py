@@ -32,7 +32,7 @@ def plan(
     for name in sorted({p.policy.spec.signer for p in agent.policies.policies}):
         try:
             agent.signers[name] = settings.signer(name)
-        except Exception:  # noqa: BLE001 - a missing secret only hides balances here
+        except Exception:
             continue
     try:
         previews = preview(agent, datetime.now(UTC))

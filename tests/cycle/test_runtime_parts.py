@@ -11,7 +11,7 @@ import urllib.request
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -46,10 +46,10 @@ def test_secrets_are_redacted_from_messages_args_and_tracebacks() -> None:
 
 
 class _Collector(BaseHTTPRequestHandler):
-    received: list[dict[str, Any]] = []
+    received: ClassVar[list[dict[str, Any]]] = []
     fail_first: int = 0
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if _Collector.fail_first > 0:
             _Collector.fail_first -= 1
@@ -76,8 +76,16 @@ def webhook_server() -> Any:
 
 
 def _note() -> Notification:
-    return Notification("alert", datetime(2026, 11, 22, tzinfo=UTC), "acala", 2000, "polkadot",
-                        "renewal-over-cap", "warning", "renewal price 160 DOT is above the cap")
+    return Notification(
+        "alert",
+        datetime(2026, 11, 22, tzinfo=UTC),
+        "acala",
+        2000,
+        "polkadot",
+        "renewal-over-cap",
+        "warning",
+        "renewal price 160 DOT is above the cap",
+    )
 
 
 def test_webhook_retries_then_delivers_the_documented_payload(webhook_server: Any) -> None:

@@ -46,7 +46,10 @@ def test_kill_between_steps_never_pays_twice(
         assert [h["attempt"] for h in history] == [1]
         assert "reconciled" in restarted.stderr or json.loads(restarted.stdout)["submitted"] == 0
     else:  # the crashed attempt never left; it was closed as dropped and tried again
-        assert sorted((h["attempt"], h["status"]) for h in history) == [(1, "dropped"), (2, "included")]
+        assert sorted((h["attempt"], h["status"]) for h in history) == [
+            (1, "dropped"),
+            (2, "included"),
+        ]
 
     again = cli(env, "once", "--json")
     assert again.returncode == 0 and json.loads(again.stdout)["submitted"] == 0

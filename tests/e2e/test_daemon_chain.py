@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.devnet import Devnet, free_port
-from tests.support.scenario import ROOT, cli, policy_yaml, renewal_right_for, renewed, write_agent_files
+from tests.support.scenario import (
+    ROOT,
+    cli,
+    policy_yaml,
+    renewal_right_for,
+    renewed,
+    write_agent_files,
+)
 
 pytestmark = pytest.mark.chain
 
@@ -27,8 +34,20 @@ def _metrics(port: int) -> str:
 def _run_daemon(env: dict[str, str], until: str, port: int, timeout: float = 90) -> tuple[str, str]:
     """Start `coretime-agent run`, wait until /metrics contains `until`, then SIGTERM it."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "run", "--poll-seconds", "1", "--metrics-address",
-         f"127.0.0.1:{port}"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "agent.cli",
+            "run",
+            "--poll-seconds",
+            "1",
+            "--metrics-address",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
     text = ""
@@ -69,7 +88,9 @@ def test_daemon_renews_in_the_interlude(devnet: Devnet, tmp_path: Path) -> None:
     fee = int(history[0]["fee_planck"])
     assert int(history[0]["spent_planck"]) == right.price + fee  # exactly what the chain charged
     assert int(summary["total_planck"]) == right.price + fee
-    assert 'coretime_actions_total{kind="renew",outcome="included",policy="para-2000"} 1.0' in metrics
+    assert (
+        'coretime_actions_total{kind="renew",outcome="included",policy="para-2000"} 1.0' in metrics
+    )
 
 
 def test_daemon_refuses_above_the_cap_and_alerts(devnet: Devnet, tmp_path: Path) -> None:
@@ -86,4 +107,7 @@ def test_daemon_refuses_above_the_cap_and_alerts(devnet: Devnet, tmp_path: Path)
     assert "renewal-over-cap" in log
     ledger = json.loads(cli(env, "ledger", "--json").stdout)
     assert ledger["history"] == []
-    assert 'coretime_renewal_price_planck{network="paseo",para_id="2000",policy="para-2000"}' in metrics
+    assert (
+        'coretime_renewal_price_planck{network="paseo",para_id="2000",policy="para-2000"}'
+        in metrics
+    )

@@ -16,9 +16,16 @@ from typing import Any
 
 import pytest
 
-from tests.ledger.ledger_helpers import pg_schema, pg_reachable
+from tests.ledger.ledger_helpers import pg_reachable, pg_schema
 from tests.support.devnet import Devnet, free_port
-from tests.support.scenario import ROOT, cli, policy_yaml, renewal_right_for, renewed, write_agent_files
+from tests.support.scenario import (
+    ROOT,
+    cli,
+    policy_yaml,
+    renewal_right_for,
+    renewed,
+    write_agent_files,
+)
 
 pytestmark = [pytest.mark.chain, pytest.mark.postgres]
 LEASE = 6
@@ -47,9 +54,22 @@ def _wait(port: int, pred: Any, timeout: float) -> dict[str, Any]:
 
 def _daemon(env: dict[str, str], port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "run", "--poll-seconds", "1", "--metrics-address",
-         f"127.0.0.1:{port}"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "agent.cli",
+            "run",
+            "--poll-seconds",
+            "1",
+            "--metrics-address",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
 
 
@@ -59,8 +79,9 @@ def test_one_leader_acts_and_the_standby_takes_over(devnet: Devnet, tmp_path: Pa
         pytest.skip(reason)
     right = renewal_right_for(devnet, 2000)
     with pg_schema() as url:
-        env = write_agent_files(tmp_path, devnet.url, {"para-2000": policy_yaml("para-2000", 2000)},
-                                ledger_url=url)
+        env = write_agent_files(
+            tmp_path, devnet.url, {"para-2000": policy_yaml("para-2000", 2000)}, ledger_url=url
+        )
         env["CORETIME_AGENT_LEADER_LEASE_SECONDS"] = str(LEASE)
         port_a, port_b = free_port(), free_port()
         a = _daemon(env, port_a)

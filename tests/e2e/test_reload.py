@@ -45,8 +45,20 @@ def test_broken_edit_keeps_the_last_valid_set_acting(devnet: Devnet, tmp_path: P
     env = write_agent_files(tmp_path, devnet.url, {"para-2000": policy_yaml("para-2000", 2000)})
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "agent.cli", "run", "--poll-seconds", "1", "--metrics-address",
-         f"127.0.0.1:{port}"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "agent.cli",
+            "run",
+            "--poll-seconds",
+            "1",
+            "--metrics-address",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
@@ -60,7 +72,9 @@ def test_broken_edit_keeps_the_last_valid_set_acting(devnet: Devnet, tmp_path: P
         sale = devnet.sale_info()
         devnet.rotate_sale()  # now the renewal right is usable: the old, valid policy must act
         deadline = time.monotonic() + 60
-        while not renewed(devnet, 2000, sale["region_end"] + (sale["region_end"] - sale["region_begin"])):
+        while not renewed(
+            devnet, 2000, sale["region_end"] + (sale["region_end"] - sale["region_begin"])
+        ):
             assert time.monotonic() < deadline, "the last valid policy did not renew"
             time.sleep(0.5)
         code, health = _health(port) or (0, {})

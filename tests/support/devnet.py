@@ -45,7 +45,9 @@ def ensure_chopsticks() -> str | None:
         return None
     if shutil.which("npm") is None:
         return "npm is not installed, so chopsticks cannot be installed"
-    subprocess.run(["make", "-C", str(ROOT), "devnet"], check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        ["make", "-C", str(ROOT), "devnet"], check=True, capture_output=True, timeout=600
+    )
     return None if CHOPSTICKS_JS.exists() else "chopsticks install did not produce chopsticks.cjs"
 
 
@@ -73,9 +75,22 @@ class ChopsticksProcess:
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"chopsticks-{self.port}.log"
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [str(NODE), str(CHOPSTICKS_JS), "--genesis", str(self.spec), "--host", "127.0.0.1",
-             "--port", str(self.port), "--build-block-mode", self.mode],
-            stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT), start_new_session=True,
+            [
+                str(NODE),
+                str(CHOPSTICKS_JS),
+                "--genesis",
+                str(self.spec),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--build-block-mode",
+                self.mode,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=str(ROOT),
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -190,7 +205,11 @@ class Devnet:
     def events(self, block_hash: str | None = None) -> list[tuple[str, str, Any]]:
         records = self.api.get_events(block_hash=block_hash)
         return [
-            (r.value["event"]["module_id"], r.value["event"]["event_id"], r.value["event"]["attributes"])
+            (
+                r.value["event"]["module_id"],
+                r.value["event"]["event_id"],
+                r.value["event"]["attributes"],
+            )
             for r in records
         ]
 

@@ -42,10 +42,13 @@ def renewal_right_for(
     receipt = devnet.submit(devnet.call("Broker", "purchase", {"price_limit": 10**20}), bob)
     assert receipt.is_success, receipt.error_message
     region = next(
-        e.value["event"]["attributes"]["region_id"] for e in receipt.triggered_events
+        e.value["event"]["attributes"]["region_id"]
+        for e in receipt.triggered_events
         if e.value["event"]["event_id"] == "Purchased"
     )
-    assign = devnet.call("Broker", "assign", {"region_id": region, "task": para_id, "finality": "Final"})
+    assign = devnet.call(
+        "Broker", "assign", {"region_id": region, "task": para_id, "finality": "Final"}
+    )
     receipt = devnet.submit(assign, bob)
     assert receipt.is_success, receipt.error_message
     if not rotate:
@@ -55,14 +58,25 @@ def renewal_right_for(
     rights = devnet.api.query_map("Broker", "PotentialRenewals")
     for key, value in rights:
         if key.value["when"] == sale["region_begin"]:
-            return RenewalRight(key.value["core"], int(value.value["price"]), sale["region_begin"],
-                                sale["region_end"])
+            return RenewalRight(
+                key.value["core"],
+                int(value.value["price"]),
+                sale["region_begin"],
+                sale["region_end"],
+            )
     raise AssertionError("no PotentialRenewal after rotation")
 
 
-def policy_yaml(name: str, para_id: int, *, max_price: str = "1000 PAS", budget: str = "5000 PAS",
-                extra: str = "") -> str:
-    return textwrap.dedent(f"""\
+def policy_yaml(
+    name: str,
+    para_id: int,
+    *,
+    max_price: str = "1000 PAS",
+    budget: str = "5000 PAS",
+    extra: str = "",
+) -> str:
+    return (
+        textwrap.dedent(f"""\
         apiVersion: coretime-agent/v1
         kind: CoretimePolicy
         metadata:
@@ -79,37 +93,54 @@ def policy_yaml(name: str, para_id: int, *, max_price: str = "1000 PAS", budget:
             limits:
               - {{ period: sale, amount: {budget} }}
           signer: renewer
-        """) + extra
+        """)
+        + extra
+    )
 
 
-def write_agent_files(tmp: Path, url: str, policies: dict[str, str], *, ledger_url: str | None = None,
-                      metrics: str = "127.0.0.1:0") -> dict[str, str]:
+def write_agent_files(
+    tmp: Path,
+    url: str,
+    policies: dict[str, str],
+    *,
+    ledger_url: str | None = None,
+    metrics: str = "127.0.0.1:0",
+) -> dict[str, str]:
     """Writes policies and a settings file; returns the environment for a CLI subprocess."""
     folder = tmp / "policies"
     folder.mkdir(exist_ok=True)
     for name, text in policies.items():
         (folder / f"{name}.yaml").write_text(text)
     ledger = ledger_url or f"sqlite:///{tmp / 'ledger.sqlite'}"
-    (tmp / "agent.toml").write_text(textwrap.dedent(f"""\
+    (tmp / "agent.toml").write_text(
+        textwrap.dedent(f"""\
         policies = "{folder}"
-        state_dir = "{tmp / 'state'}"
+        state_dir = "{tmp / "state"}"
         ledger_url = "{ledger}"
         metrics_address = "{metrics}"
         rpc_timeout_seconds = 20
 
         [endpoints.paseo]
         coretime = ["{url}"]
-        """))
+        """)
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("CORETIME_AGENT_")}
     env["CORETIME_AGENT_SETTINGS_FILE"] = str(tmp / "agent.toml")
     env["CORETIME_AGENT_SIGNER_RENEWER"] = RENEWER_URI
     return env
 
 
-def cli(env: dict[str, str], *args: str, timeout: float = 120, **extra_env: str) -> subprocess.CompletedProcess[str]:
+def cli(
+    env: dict[str, str], *args: str, timeout: float = 120, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "agent.cli", *args], env={**env, **extra_env}, cwd=ROOT,
-        capture_output=True, text=True, timeout=timeout, check=False,
+        [sys.executable, "-m", "agent.cli", *args],
+        env={**env, **extra_env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -118,7 +149,11 @@ def renewed(devnet: Devnet, para_id: int, region_end: int) -> list[Any]:
     out = []
     for key, value in devnet.api.query_map("Broker", "PotentialRenewals"):
         workload = value.value["completion"].get("Complete", [])
-        tasks = {item["assignment"].get("Task") for item in workload if isinstance(item["assignment"], dict)}
+        tasks = {
+            item["assignment"].get("Task")
+            for item in workload
+            if isinstance(item["assignment"], dict)
+        }
         if key.value["when"] == region_end and para_id in tasks:
             out.append((key.value, value.value))
     return out
