@@ -87,3 +87,17 @@ def test_metadata_is_read_from_disk_after_a_restart(
         assert second.metadata_cache.disk_hits == 2  # V14 (storage, calls) and V15 (runtime APIs)
     finally:
         second.close()
+
+
+@pytest.mark.chain
+def test_finalized_number_follows_new_blocks(devnet: Devnet) -> None:
+    from agent.chain.substrate import SubstrateChain
+    from agent.model.network import PASEO
+
+    chain = SubstrateChain(PASEO, [devnet.url])
+    try:
+        before = chain.finalized_number()
+        devnet.new_block(count=2)
+        assert chain.finalized_number() == before + 2
+    finally:
+        chain.close()

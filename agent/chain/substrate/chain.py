@@ -113,6 +113,16 @@ class SubstrateChain:
             self._caps = (key, found)
         return self._caps[1]
 
+    def finalized_number(self) -> int:
+        """The finalized Coretime head's number (two small RPCs): the daemon's window check."""
+
+        def read(session: Session) -> int:
+            head = session.request("chain_getFinalizedHead", [])
+            header = session.request("chain_getHeader", [head])
+            return int(str(header["number"]), 16)
+
+        return int(self._coretime.connection.run(read))
+
     # -- the port --------------------------------------------------------------------------
     def capabilities(self) -> Capabilities:
         return self._coretime.connection.run(self._capabilities)
