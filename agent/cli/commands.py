@@ -10,6 +10,7 @@ from agent.cli import (
     cmd_render,  # noqa: F401
     cmd_run,  # noqa: F401
     cmd_schema,  # noqa: F401
+    cmd_simulate,  # noqa: F401
     cmd_sovereign,  # noqa: F401
     cmd_validate,  # noqa: F401
 )
