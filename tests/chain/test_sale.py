@@ -13,9 +13,10 @@ from collections.abc import Iterator
 import pytest
 
 from agent.chain.substrate import SubstrateChain
-from agent.model.chain import SaleInfo
 from agent.model.outcome import ModuleError, OutcomeStatus
 from agent.model.port import SnapshotRequest
+from agent.planner.sale import PriceCurve, curve_for
+from agent.planner.sale import sale_price as planner_sale_price
 from tests.chain.conftest import broker, signer
 from tests.support.devnet import PAS, ChopsticksProcess, Devnet
 
@@ -23,15 +24,6 @@ pytestmark = pytest.mark.chain
 
 LEADIN = 40
 BOB, CHARLIE = signer("//Bob"), signer("//Charlie")
-PERBILL = 10**9
-
-
-def sale_price(sale: SaleInfo, relay_now: int) -> int:
-    """CenterTargetPrice: F(x) = 100 - 180x (x <= 1/2), 19 - 18x (x > 1/2), in FixedU64."""
-    n = min(max(relay_now - sale.sale_start, 0), sale.leadin_length)
-    x = n * PERBILL // sale.leadin_length
-    factor = 100 * PERBILL - 180 * x if 2 * x <= PERBILL else 19 * PERBILL - 18 * x
-    return factor * sale.end_price // PERBILL
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +78,7 @@ def test_purchase_in_the_interlude_fails_too_early_by_name(
     assert outcome.block_number is not None and outcome.extrinsic_hash is not None
 
 
-@pytest.mark.parametrize("into_sale", [2, 30, 50], ids=lambda n: f"sale_start+{n}")
+@pytest.mark.parametrize("into_sale", [2, 11, 20, 27, 39, 50], ids=lambda n: f"sale_start+{n}")
 def test_purchase_at_the_runtime_price_and_one_planck_below(
     sale_head: str, devnet: Devnet, chain: SubstrateChain, into_sale: int
 ) -> None:
@@ -95,7 +87,8 @@ def test_purchase_at_the_runtime_price_and_one_planck_below(
     snap = chain.snapshot(SnapshotRequest(para_ids=[2000]))
     assert snap.sale is not None
     assert snap.relay_block_number == sale_start + into_sale - 2
-    price = sale_price(snap.sale, snap.relay_block_number + 2)
+    assert curve_for(snap.capabilities) is PriceCurve.CENTER_TARGET
+    price = planner_sale_price(snap.sale, snap.relay_block_number + 2, curve_for(snap.capabilities))
     if into_sale < LEADIN:
         assert price > snap.sale.end_price  # still falling through the lead-in
     else:
