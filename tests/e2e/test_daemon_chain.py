@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.support.daemon import start_daemon, wait_metrics
 from tests.support.devnet import Devnet, free_port
 from tests.support.scenario import (
-    ROOT,
     cli,
     policy_yaml,
     renewal_right_for,
@@ -26,44 +22,11 @@ from tests.support.scenario import (
 pytestmark = pytest.mark.chain
 
 
-def _metrics(port: int) -> str:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
-        return reply.read().decode()
-
-
-def _run_daemon(env: dict[str, str], until: str, port: int, timeout: float = 90) -> tuple[str, str]:
+def _run_daemon(env: dict[str, str], until: str, port: int) -> tuple[str, str]:
     """Start `coretime-agent run`, wait until /metrics contains `until`, then SIGTERM it."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "agent.cli",
-            "run",
-            "--poll-seconds",
-            "1",
-            "--metrics-address",
-            f"127.0.0.1:{port}",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    text = ""
+    proc = start_daemon(env, port)
     try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.communicate()[1]
-            try:
-                text = _metrics(port)
-            except OSError:
-                text = ""
-            if until in text:
-                break
-            time.sleep(0.5)
-        else:
-            raise AssertionError(f"daemon never reported {until!r}; metrics:\n{text[-3000:]}")
+        text = wait_metrics(proc, port, until)
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)

@@ -7,19 +7,15 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.ledger.ledger_helpers import pg_reachable, pg_schema
+from tests.support.daemon import health, start_daemon, wait_health
 from tests.support.devnet import Devnet, free_port
 from tests.support.scenario import (
-    ROOT,
     cli,
     policy_yaml,
     renewal_right_for,
@@ -29,48 +25,6 @@ from tests.support.scenario import (
 
 pytestmark = [pytest.mark.chain, pytest.mark.postgres]
 LEASE = 6
-
-
-def _health(port: int) -> dict[str, Any] | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=3) as reply:
-            return dict(json.loads(reply.read()))
-    except urllib.error.HTTPError as exc:
-        return dict(json.loads(exc.read()))
-    except OSError:
-        return None
-
-
-def _wait(port: int, pred: Any, timeout: float) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    last: dict[str, Any] | None = None
-    while time.monotonic() < deadline:
-        last = _health(port)
-        if last is not None and pred(last):
-            return last
-        time.sleep(0.25)
-    raise AssertionError(f"condition not reached in {timeout}s; last health: {last}")
-
-
-def _daemon(env: dict[str, str], port: int) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "agent.cli",
-            "run",
-            "--poll-seconds",
-            "1",
-            "--metrics-address",
-            f"127.0.0.1:{port}",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
 
 
 def test_one_leader_acts_and_the_standby_takes_over(devnet: Devnet, tmp_path: Path) -> None:
@@ -84,14 +38,14 @@ def test_one_leader_acts_and_the_standby_takes_over(devnet: Devnet, tmp_path: Pa
         )
         env["CORETIME_AGENT_LEADER_LEASE_SECONDS"] = str(LEASE)
         port_a, port_b = free_port(), free_port()
-        a = _daemon(env, port_a)
+        a = start_daemon(env, port_a)
         b: subprocess.Popen[str] | None = None
         try:
-            _wait(port_a, lambda h: h["leader"] and h["ticks"] >= 1, 60)
-            b = _daemon(env, port_b)
-            standby = _wait(port_b, lambda h: h["ready"], 60)
+            wait_health(port_a, lambda _code, h: h["leader"] and h["ticks"] >= 1, 60)
+            b = start_daemon(env, port_b)
+            wait_health(port_b, lambda _code, h: h["ready"], 60)
             time.sleep(3)  # several polls: the standby must stay a standby
-            standby = _health(port_b) or {}
+            standby = (health(port_b) or (0, {}))[1]
             assert standby["leader"] is False and standby["ticks"] == 0
             assert len(renewed(devnet, 2000, right.region_end)) == 1
             history = json.loads(cli(env, "ledger", "--json").stdout)["history"]
@@ -100,7 +54,9 @@ def test_one_leader_acts_and_the_standby_takes_over(devnet: Devnet, tmp_path: Pa
             os.killpg(a.pid, signal.SIGKILL)
             a.wait(timeout=10)
             killed_at = time.monotonic()
-            took_over = _wait(port_b, lambda h: h["leader"] and h["ticks"] >= 1, LEASE + 10)
+            _, took_over = wait_health(
+                port_b, lambda _code, h: h["leader"] and h["ticks"] >= 1, LEASE + 10
+            )
             waited = time.monotonic() - killed_at
             print(f"standby took over {waited:.1f}s after the leader was killed (lease {LEASE}s)")
             assert took_over["leader"] is True
