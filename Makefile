@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 CHOPSTICKS_DIR := .chopsticks
 CHOPSTICKS := $(CHOPSTICKS_DIR)/node_modules/@acala-network/chopsticks/chopsticks.cjs
 
-.PHONY: help install devnet lint types contracts pytest test demo bench clean
+.PHONY: help install devnet lint types contracts pytest test demo bench conformance clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -48,7 +48,12 @@ demo: install  ## the daemon against the embedded sandbox network
 	$(VENV)/bin/coretime-agent demo
 
 bench: install devnet  ## print the speed and memory figures quoted in the README
-	for b in bench/*.py; do $(PY) $$b || exit 1; done
+	$(PY) bench/bench_planner.py
+	$(PY) -m bench.bench_snapshot
+	$(PY) bench/bench_daemon.py
+
+conformance: install devnet  ## the sandbox against the real runtime, step by step
+	$(PY) -m pytest tests/conformance -m chain
 
 clean:  ## remove the virtualenv, caches and the devnet install
 	rm -rf $(VENV) $(CHOPSTICKS_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis
