@@ -42,9 +42,7 @@ def test_broken_edit_keeps_the_last_valid_set_acting(devnet: Devnet, tmp_path: P
         wait_health(port, lambda code, h: code == 200 and h["ticks"] >= 1)
         policy_file = tmp_path / "policies" / "para-2000.yaml"
         policy_file.write_text(policy_file.read_text().replace("paraId: 2000", "paraId: two"))
-        code, body = wait_health(
-            port, lambda code, h: code == 503 and "policies" in h["problems"]
-        )
+        code, body = wait_health(port, lambda code, h: code == 503 and "policies" in h["problems"])
         assert "para-2000.yaml:7:11:" in body["problems"]["policies"]
         assert "spec.paraId" in body["problems"]["policies"]
 
