@@ -147,9 +147,10 @@ class Cycle:
         self._raise_alerts((*plan.alerts, *result.alerts), policies, now, report)
         self._observe(snapshot, policies, payers)
         by_name = {p.name: p for p in policies}
-        for action in result.approved:
+        for done, action in enumerate(result.approved):
             if self.should_stop():
-                log.info("stopping: %d approved action(s) left for the next run", 1)
+                left = len(result.approved) - done
+                log.info("stopping: %d approved action(s) left for the next run", left)
                 break
             self._run_action(action, by_name[action.policy], port, now, report)
 
