@@ -29,7 +29,9 @@ def simulate_command(
     ctx: typer.Context,
     policies: Annotated[
         list[Path],
-        typer.Option("--policies", "-p", help="Policy file or folder (repeatable)."),
+        typer.Option(
+            "--policies", "-p", metavar="PATH", help="Policy file or folder (repeatable)."
+        ),
     ],
     sales: Annotated[
         int, typer.Option("--sales", "-n", min=1, max=200, help="Future sales to forecast.")

@@ -12,6 +12,7 @@ PoliciesOpt = Annotated[
     typer.Option(
         "--policies",
         "-p",
+        metavar="PATH",
         help="Policy file or folder (repeatable). Default: settings `policies` (./policies).",
     ),
 ]
@@ -24,6 +25,8 @@ DryRunOpt = Annotated[
 ]
 LedgerOpt = Annotated[
     str | None,
-    typer.Option("--ledger", help="Ledger URL (sqlite:///path or postgresql+psycopg://...)."),
+    typer.Option(
+        "--ledger", metavar="URL", help="Ledger URL (sqlite:///path or postgresql+psycopg://...)."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
