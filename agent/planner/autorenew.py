@@ -103,6 +103,18 @@ def _check_record(
             f"para has no renewal record there; it will fail at the rotation",
         )
         text += "; no renewal record matches it"
+    cap = ctx.spec.renewal.max_price
+    if target and cap is not None and target[0].price > cap.planck:
+        # The chain pays this from the sibling account at the rotation: no action of the agent,
+        # so no budget sees it. Say so before it happens.
+        ctx.alert(
+            AlertKind.RENEWAL_OVER_CAP,
+            Severity.WARNING,
+            f"the chain's auto-renewal of core {core} will charge {ctx.money(target[0].price)} "
+            f"from the sibling account at the next rotation, above renewal.maxPrice "
+            f"{ctx.money(cap.planck)}; set autoRenew.desired: false or raise the cap",
+        )
+        text += f"; its next charge {ctx.money(target[0].price)} is above renewal.maxPrice"
     ctx.decide(TOPIC, "done", text)
 
 

@@ -236,3 +236,24 @@ def test_renewal_and_funding_in_the_fixed_price_phase() -> None:
     result = run(auto_policy(renewal=True, funding={"topUp": True}), snap)
     (top,) = [a for a in result.actions if a.kind is ActionKind.TOP_UP]
     assert top.max_cost == 10 * DOT + DOT + ED
+
+
+@pytest.mark.parametrize(("price", "alerted"), [(150 * DOT, False), (150 * DOT + 1, True)])
+def test_chain_paid_auto_renewal_above_the_cap_is_announced(price: int, alerted: bool) -> None:
+    """The chain pays auto-renewals from the sibling account; no budget sees them, so the
+    planner says so when the next one would cost more than renewal.maxPrice (150 DOT)."""
+    record = AutoRenewal(core=44, task=PARA, next_renewal=REGION_END)
+    result = run(
+        auto_policy(renewal=True),
+        snapshot(
+            IN_WINDOW,
+            balances={PAYER: 10_000 * DOT, SIB: 10_000 * DOT},
+            auto=(record,),
+            renewals=(right(core=44, when=REGION_END, price=price),),
+        ),
+    )
+    over = [a for a in result.alerts if a.kind is AlertKind.RENEWAL_OVER_CAP]
+    assert bool(over) is alerted
+    if alerted:
+        assert "sibling account" in over[0].message and "150.0000000001 DOT" in over[0].message
+    assert not enables(result)
