@@ -42,6 +42,8 @@ class Daemon:
     poll_seconds: float = 6.0
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     on_tick: Callable[[TickReport], None] | None = None
+    subscribe: Callable[[Callable[[], None]], Callable[[], None]] | None = None
+    """Starts finalized-head subscriptions that call `wake`; returns how to stop them."""
     _stop: threading.Event = field(default_factory=threading.Event)
     _last_block: dict[str, int] = field(default_factory=dict)
     _scheduler: Any = None
@@ -111,6 +113,7 @@ class Daemon:
         )
         self._scheduler = scheduler
         scheduler.start()
+        unsubscribe = self.subscribe(self.wake) if self.subscribe else None
         log.info(
             "daemon running: poll every %.1fs, one tick per %d block(s)",
             self.poll_seconds,
@@ -121,10 +124,20 @@ class Daemon:
                 pass
         finally:
             log.info("stopping: waiting for the tick in flight to finish")
+            if unsubscribe is not None:
+                unsubscribe()
             scheduler.shutdown(wait=True)
             self.reloader.stop()
             self.leader.release()
             log.info("stopped")
+
+    def wake(self) -> None:
+        """A new finalized head: run the poll now instead of at its next interval."""
+        if self._scheduler is not None and not self._stop.is_set():
+            try:
+                self._scheduler.modify_job("poll", next_run_time=datetime.now(UTC))
+            except Exception:
+                log.debug("could not wake the poll job", exc_info=True)
 
     def stop(self, *_: object) -> None:
         self._stop.set()

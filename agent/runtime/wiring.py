@@ -90,6 +90,7 @@ class Agent:
             ),
             health=self.health,
             heads=lambda: head_numbers(self.ports),
+            subscribe=lambda wake: follow_heads(self.ports, wake),
             window_blocks=min(windows) if windows else 1,
             poll_seconds=poll_seconds,
         )
@@ -113,6 +114,21 @@ class Agent:
         self.ledger.close()
         if self.notifier:
             self.notifier.close()
+
+
+def follow_heads(ports: Mapping[str, ChainPort], wake: Callable[[], None]) -> Callable[[], None]:
+    """Subscribe to finalized heads where a port can (polling stays the fall-back)."""
+    followers = []
+    for port in ports.values():
+        follow = getattr(port, "follow_finalized", None)
+        if callable(follow):
+            followers.append(follow(lambda _number: wake()))
+
+    def stop() -> None:
+        for follower in followers:
+            follower.stop()
+
+    return stop
 
 
 def head_numbers(ports: Mapping[str, ChainPort]) -> dict[str, int]:

@@ -101,3 +101,32 @@ def test_finalized_number_follows_new_blocks(devnet: Devnet) -> None:
         assert chain.finalized_number() == before + 2
     finally:
         chain.close()
+
+
+@pytest.mark.chain
+def test_follow_finalized_reports_each_new_head(devnet: Devnet) -> None:
+    import threading
+
+    from agent.chain.substrate import SubstrateChain
+    from agent.model.network import PASEO
+
+    chain = SubstrateChain(PASEO, [devnet.url])
+    seen: list[int] = []
+    got_two = threading.Event()
+
+    def on_head(number: int) -> None:
+        seen.append(number)
+        if len(seen) >= 3:
+            got_two.set()
+
+    follower = chain.follow_finalized(on_head)
+    try:
+        start = chain.finalized_number()
+        for _ in range(3):
+            devnet.new_block()
+        assert got_two.wait(30), f"heads seen: {seen}"
+        assert seen[-1] >= start + 2 and seen == sorted(seen)
+    finally:
+        follower.stop()
+        chain.close()
+    assert not follower._thread.is_alive()

@@ -15,9 +15,9 @@ from tests.support.scenario import ROOT
 
 
 def start_daemon(
-    env: dict[str, str], port: int, *, stdout: Any = subprocess.DEVNULL
+    env: dict[str, str], port: int, *, stdout: Any = subprocess.DEVNULL, poll_seconds: float = 1
 ) -> subprocess.Popen[str]:
-    """`coretime-agent run` polling every second, serving status on 127.0.0.1:`port`."""
+    """`coretime-agent run` (polling every `poll_seconds`), serving status on 127.0.0.1:`port`."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -25,7 +25,7 @@ def start_daemon(
             "agent.cli",
             "run",
             "--poll-seconds",
-            "1",
+            str(poll_seconds),
             "--metrics-address",
             f"127.0.0.1:{port}",
         ],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from agent.chain.substrate import preflight as preflight_mod
 from agent.chain.substrate import snapshot as snap
 from agent.chain.substrate import submit as submit_mod
 from agent.chain.substrate.connection import ChainConnection, Session
+from agent.chain.substrate.follow import HeadFollower
 from agent.chain.substrate.metadata_cache import MetadataCache
 from agent.chain.substrate.runtime_view import RuntimeView
 from agent.chain.substrate.signer import Signers
@@ -49,6 +50,8 @@ class SubstrateChain:
     ) -> None:
         self.network = network
         self.metadata_cache = MetadataCache(cache_dir)
+        self._coretime_urls = list(coretime)
+        self._timeout = timeout
 
         def connection(label: str, urls: Sequence[str]) -> RuntimeView:
             return RuntimeView(
@@ -112,6 +115,11 @@ class SubstrateChain:
             )
             self._caps = (key, found)
         return self._caps[1]
+
+    def follow_finalized(self, on_head: Callable[[int], None]) -> HeadFollower:
+        """Call `on_head(number)` for every new finalized Coretime head, from a background
+        thread with its own connection; `stop()` the returned follower to end it."""
+        return HeadFollower(self._coretime_urls, on_head, timeout=self._timeout).start()
 
     def finalized_number(self) -> int:
         """The finalized Coretime head's number (two small RPCs): the daemon's window check."""
