@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -125,7 +125,7 @@ class Cycle:
                 hint=f"set endpoints.{network}.coretime in settings",
             )
         payers = {name: port.account_of(spec) for name, spec in self._signers_of(policies).items()}
-        snapshot = port.snapshot(self._request(policies, payers))
+        snapshot = port.snapshot(snapshot_request(policies, payers))
         report.blocks[network] = snapshot.coretime_block.number
         self.metrics.last_block.labels(network).set(snapshot.coretime_block.number)
         if network not in self.reconciled:
@@ -163,17 +163,6 @@ class Cycle:
                 hint="set CORETIME_AGENT_SIGNER_<NAME> or signers.<name>.secret",
             )
         return {name: self.signers[name] for name in sorted(wanted)}
-
-    @staticmethod
-    def _request(policies: list[LoadedPolicy], payers: Mapping[str, str]) -> SnapshotRequest:
-        paras = sorted({p.para_id for p in policies})
-        accounts = sorted(set(payers.values()) | {sibling_account(p) for p in paras})
-        return SnapshotRequest(
-            para_ids=paras,
-            accounts=accounts,
-            relay_accounts=sorted(set(payers.values())),
-            region_owners=sorted(set(payers.values())),
-        )
 
     def _run_action(
         self,
@@ -262,6 +251,20 @@ class Cycle:
             state = _renewal_state(snapshot, p.para_id)
             for s in ("renewed", "renewable", "auto-renew", "none"):
                 m.renewal_state.labels(*labels, s).set(1 if s == state else 0)
+
+
+def snapshot_request(
+    policies: Sequence[LoadedPolicy], payers: Mapping[str, str]
+) -> SnapshotRequest:
+    """What a tick reads for these policies: their paras, payers and sibling accounts."""
+    paras = sorted({p.para_id for p in policies})
+    payer_ids = sorted(set(payers.values()))
+    return SnapshotRequest(
+        para_ids=paras,
+        accounts=sorted(set(payer_ids) | {sibling_account(p) for p in paras}),
+        relay_accounts=payer_ids,
+        region_owners=payer_ids,
+    )
 
 
 def horizon(policies: list[LoadedPolicy]) -> timedelta:

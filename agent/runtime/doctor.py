@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from agent.errors import AgentError
 from agent.model.accounts import sibling_account
 from agent.model.money import format_amount
-from agent.model.port import SnapshotRequest
+from agent.runtime.cycle import snapshot_request
 from agent.runtime.wiring import Agent, policies_by_network
 
 
@@ -57,13 +57,7 @@ def run_checks(agent: Agent) -> Iterator[Check]:
                 True,
             )
         payers = {n: port.account_of(s) for n, s in agent.signers.items()}
-        paras = sorted({p.para_id for p in policies})
-        snap = port.snapshot(
-            SnapshotRequest(
-                para_ids=paras,
-                accounts=sorted(set(payers.values()) | {sibling_account(p) for p in paras}),
-            )
-        )
+        snap = port.snapshot(snapshot_request(policies, payers))
         token = policies[0].network.token
         yield Check(
             f"{network}: sale",

@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,9 +26,6 @@ class SecretRedactor(logging.Filter):
         self._pattern = (
             re.compile("|".join(re.escape(s) for s in self._secrets)) if self._secrets else None
         )
-
-    def add(self, secret: str) -> None:
-        self.__init__([*self._secrets, secret])  # type: ignore[misc]
 
     def redact(self, text: str) -> str:
         return self._pattern.sub("**********", text) if self._pattern else text
@@ -107,7 +104,3 @@ def configure_logging(
     for noisy in ("websocket", "substrateinterface", "apscheduler", "urllib3", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     return redactor
-
-
-def context_of(mapping: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: mapping[k] for k in _CONTEXT_KEYS if k in mapping}

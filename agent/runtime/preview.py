@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from agent.guard import GuardResult, check
-from agent.model.accounts import sibling_account
 from agent.model.actions import Plan
 from agent.model.chain import ChainSnapshot
-from agent.model.port import SnapshotRequest
 from agent.planner import plan as make_plan
-from agent.runtime.cycle import horizon
+from agent.runtime.cycle import horizon, snapshot_request
 from agent.runtime.wiring import Agent, policies_by_network
 
 
@@ -34,15 +32,7 @@ def preview(agent: Agent, now: datetime) -> list[NetworkPreview]:
             for name, spec in agent.signers.items()
             if any(p.policy.spec.signer == name for p in policies)
         }
-        paras = sorted({p.para_id for p in policies})
-        snapshot = port.snapshot(
-            SnapshotRequest(
-                para_ids=paras,
-                accounts=sorted(set(payers.values()) | {sibling_account(p) for p in paras}),
-                relay_accounts=sorted(set(payers.values())),
-                region_owners=sorted(set(payers.values())),
-            )
-        )
+        snapshot = port.snapshot(snapshot_request(policies, payers))
         view = agent.ledger.view(
             now=now, policies=[p.name for p in policies], horizon=horizon(policies)
         )

@@ -10,33 +10,14 @@ spent), clearly absent (→ dropped, nothing spent, the planner may try again), 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
 
+from agent.ledger import IntentRecord, Ledger
 from agent.model.actions import ActionKind
 from agent.model.chain import ChainSnapshot, schedule_tasks
 from agent.model.outcome import OutcomeStatus, SubmissionOutcome
 
 
-class _Intent(Protocol):
-    action_id: str
-    kind: str
-    para_id: int
-    network: str
-    sale: int | None
-    target: dict[str, Any]
-    reserved: int
-    expected_cost: int | None
-
-
-class _Ledger(Protocol):
-    def open_intents(self) -> list[Any]: ...
-
-    def record_outcome(
-        self, action_id: str, outcome: SubmissionOutcome, *, now: datetime
-    ) -> Any: ...
-
-
-def effect_visible(intent: _Intent, snap: ChainSnapshot) -> bool | None:
+def effect_visible(intent: IntentRecord, snap: ChainSnapshot) -> bool | None:
     """True: the chain shows the action's effect; False: it clearly does not; None: can't tell."""
     sale = snap.sale
     kind = ActionKind(intent.kind)
@@ -60,11 +41,11 @@ def effect_visible(intent: _Intent, snap: ChainSnapshot) -> bool | None:
 
 
 def reconcile_open_intents(
-    ledger: _Ledger, snapshot: ChainSnapshot, now: datetime
+    ledger: Ledger, snapshot: ChainSnapshot, now: datetime
 ) -> list[tuple[str, OutcomeStatus]]:
     closed: list[tuple[str, OutcomeStatus]] = []
     for intent in ledger.open_intents():
-        if getattr(intent, "network", snapshot.network) != snapshot.network:
+        if intent.network != snapshot.network:
             continue
         seen = effect_visible(intent, snapshot)
         if seen is None:

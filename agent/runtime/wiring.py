@@ -267,12 +267,6 @@ def secrets_of(agent: Agent) -> list[str]:
     return values
 
 
-def describe(policies: PolicySet) -> list[str]:
-    return [
-        f"{p.name} ({p.network.name} para {p.para_id}) from {p.source}" for p in policies.policies
-    ]
-
-
 def policies_by_network(policies: PolicySet) -> Mapping[str, list[LoadedPolicy]]:
     out: dict[str, list[LoadedPolicy]] = {}
     for p in policies.policies:

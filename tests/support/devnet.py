@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -287,7 +286,3 @@ def running(spec: Path = CORETIME_SPEC, mode: str = "Instant") -> Iterator[Chops
         yield node
     finally:
         node.stop()
-
-
-def sanitise(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower())
